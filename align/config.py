@@ -48,9 +48,15 @@ class PerceptionConfig:
 
 @dataclass
 class ModelConfig:
-    """The masked cross-modal model (see :class:`align.model.MaskedHypergraphModel`)."""
+    """The masked cross-modal model (see :class:`align.model.MaskedHypergraphModel`).
+
+    ``name`` picks a registered model (:data:`align.registry.MODELS`);
+    ``options`` are extra keyword arguments for it.
+    """
 
     enabled: bool = True
+    name: str = "masked"
+    options: dict = field(default_factory=dict)
     dim: int = 64
     epochs: int = 60
     batch_size: int = 512
@@ -92,6 +98,8 @@ class MatchingConfig:
     index: str = "Flat"
     csls: bool = False
     ot: OTConfig = field(default_factory=OTConfig)
+    refine: str = "none"
+    refine_options: dict = field(default_factory=dict)
     decode: str = "hungarian"
     rank_by: str = "ot"
     self_training_rounds: int = 0

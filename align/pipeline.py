@@ -270,7 +270,7 @@ def fit(dataset: AlignmentDataset, cfg: Config, features: dict | None = None, *,
     MaskedHypergraphModel or None
         ``None`` when ``cfg.model.enabled`` is false.
     """
-    from .model import MaskedHypergraphModel
+    from .registry import MODELS
 
     m = cfg.model
     if not m.enabled:
@@ -278,11 +278,14 @@ def fit(dataset: AlignmentDataset, cfg: Config, features: dict | None = None, *,
     if dataset.left_samples is None and dataset.right_samples is None:
         raise DataError("The masked model needs hyperedge samples, and the dataset has none.")
     features = features or {}
-    model = MaskedHypergraphModel(
-        dim=m.dim, epochs=m.epochs, batch_size=m.batch_size, lr=m.lr, swap_prob=m.swap_prob,
-        pair_edges=m.pair_edges, feature_scale=m.feature_scale, max_size=m.max_size,
-        seed=cfg.seed, progress=progress, device=m.device,
-    )
+    params = dict(dim=m.dim, epochs=m.epochs, batch_size=m.batch_size, lr=m.lr, swap_prob=m.swap_prob,
+                  pair_edges=m.pair_edges, feature_scale=m.feature_scale, max_size=m.max_size,
+                  seed=cfg.seed, progress=progress, device=m.device)
+    params.update(m.options)
+    try:
+        model = MODELS.get(m.name)(**params)
+    except TypeError as exc:
+        raise ConfigError(f"Bad option for model {m.name!r}: {exc}") from None
     return model.fit(
         n_left=len(dataset.left), n_right=len(dataset.right),
         left_samples=dataset.left_samples, right_samples=dataset.right_samples,
@@ -293,20 +296,28 @@ def fit(dataset: AlignmentDataset, cfg: Config, features: dict | None = None, *,
 
 
 # ------------------------------------------------------------------ structure
-def structure(model, cfg: Config, anchors: Correspondences) -> dict:
+def structure(model, cfg: Config, anchors: Correspondences, *, previous: dict | None = None) -> dict:
     """Cross-side structural embeddings from the fitted model.
 
     Returns ``{"left": (n_left, D), "right": (n_right, D), "P_left", "P_right"}``:
     the anchor signatures over the recovered within-side conditionals
     (:func:`align.model.anchor_signatures`), optionally concatenated with the
-    model's own embeddings (``structure.embedding_weight``).
+    model's own embeddings (``structure.embedding_weight``). ``previous`` (the
+    result of an earlier call, e.g. before a self-training round) lets the
+    readout be reused when only the anchors changed.
     """
     from .model import anchor_signatures, sparsify_conditional
     from .perception.base import l2_normalize
 
+    if hasattr(model, "cross_side_structure"):
+        # a model with its own readout (e.g. relation-aware, for knowledge graphs)
+        return model.cross_side_structure(anchors, cfg, previous=previous)
     s = cfg.structure
-    P = {side: sparsify_conditional(model.within_side_conditional(side, top_k=s.top_k),
-                                    threshold=s.threshold) for side in ("left", "right")}
+    if previous is not None and "P_left" in previous:
+        P = {"left": previous["P_left"], "right": previous["P_right"]}
+    else:
+        P = {side: sparsify_conditional(model.within_side_conditional(side, top_k=s.top_k),
+                                        threshold=s.threshold) for side in ("left", "right")}
     return {**_signatures(P, anchors, cfg, model), "P_left": P["left"], "P_right": P["right"]}
 
 
@@ -419,8 +430,13 @@ def match(dataset: AlignmentDataset, cfg: Config, features: dict, struct: dict |
         raise ConfigError(f"The 'matching.rank_by' parameter must be 'ot' or 'similarity'. Got {mc.rank_by!r} instead.")
     cand_rows = np.where(ids >= 0, pool[np.maximum(ids, 0)], -1)
     match_rows = np.where(assign >= 0, pool[np.maximum(assign, 0)], -1)
-    return MatchResult(query, pool, cand_rows, scores, match_rows, confidence,
-                       similarity.astype(np.float32), ot_log)
+    result = MatchResult(query, pool, cand_rows, scores, match_rows, confidence,
+                         similarity.astype(np.float32), ot_log)
+    if mc.refine != "none":
+        from .registry import REFINERS
+
+        result = REFINERS.get(mc.refine)(dataset, cfg, features, struct, result, **mc.refine_options)
+    return result
 
 
 # ------------------------------------------------------------------- evaluate
@@ -506,11 +522,11 @@ def run(config, *, out_dir=None, resume: bool = True, engine=None, progress: boo
             mkey = _Stages.key(config_to_dict(cfg)["model"], cfg.seed, ds.summary(),
                                None if feats["left"] is None or cfg.model.feature_scale == 0 else
                                float(feats["left"].sum()), _pairs_key(ds.train))
-            from .model import MaskedHypergraphModel
+            from .registry import MODELS
 
             state = stages.load("model", mkey)
             if state is not None:
-                model = MaskedHypergraphModel.from_state(state)
+                model = MODELS.get(cfg.model.name).from_state(state)
                 log.info("model: reused %s", stages.dir)
             else:
                 model = fit(ds, cfg, feats, progress=progress)
@@ -529,8 +545,7 @@ def run(config, *, out_dir=None, resume: bool = True, engine=None, progress: boo
             if struct is None:
                 raise ConfigError("matching.self_training_rounds > 0 needs structure (model.enabled and structure_weight > 0).")
             anchors = _self_train_pairs(ds, res, cfg.matching.self_training_min_score)
-            struct = {**_signatures({"left": struct["P_left"], "right": struct["P_right"]}, anchors, cfg, model),
-                      "P_left": struct["P_left"], "P_right": struct["P_right"]}
+            struct = structure(model, cfg, anchors, previous=struct)
             res = match(ds, cfg, feats, struct)
             m = evaluate(ds, res, ks=cfg.ks)
             m["anchors"] = int(len(anchors))

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from .errors import ConfigError
 
-__all__ = ["Registry", "ENCODERS", "DATASET_LOADERS"]
+__all__ = ["Registry", "ENCODERS", "DATASET_LOADERS", "MODELS", "REFINERS"]
 
 
 class Registry:
@@ -74,3 +74,14 @@ ENCODERS.register("none", "align.perception.precomputed:NoFeatures")
 
 DATASET_LOADERS = Registry("dataset format")
 DATASET_LOADERS.register("folder", "align.datasets.folder:load_folder")
+DATASET_LOADERS.register("dbp15k", "align.datasets.dbp15k:load_dbp15k")
+
+ENCODERS.register("char_ngram", "align.perception.ngram:CharNgramEncoder")
+ENCODERS.register("sentence", "align.perception.sentence:SentenceEncoder")
+
+# Models: constructed with the ModelConfig fields plus ``model.options``.
+MODELS = Registry("model")
+MODELS.register("masked", "align.model.masked:MaskedHypergraphModel")
+
+# Refiners of a match result (e.g. fused Gromov-Wasserstein on the candidates).
+REFINERS = Registry("refiner")

@@ -75,6 +75,7 @@ STRUCTURES = ("distance", "adjacency")
 
 def _structure(hg: WeightedHypergraph, structure: str) -> np.ndarray:
     """Structure matrix scaled to max 1: weighted clique matrix or shortest-path lengths."""
+    import scipy.sparse as sp
     from scipy.sparse.csgraph import shortest_path
 
     W = hg.adjacency()
@@ -82,7 +83,7 @@ def _structure(hg: WeightedHypergraph, structure: str) -> np.ndarray:
         nz = W > 0
         length = np.zeros_like(W)
         length[nz] = W[nz].mean() / W[nz]  # heavy edges are short
-        W = shortest_path(length, directed=False)
+        W = shortest_path(sp.csr_matrix(length), method="D", directed=False)
         finite = np.isfinite(W)
         W[~finite] = 2 * (W[finite].max() if finite.any() else 1.0)
     return W / max(W.max(), 1e-300)
