@@ -1,0 +1,103 @@
+"""DBP15K loader (on a small file set written here), KG structure model and matching."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from align.datasets.dbp15k import load_dbp15k, uri_name
+from align.errors import DataError
+
+
+def _write(d, name, lines):
+    (d / name).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+
+
+def _small(tmp_path, n=6):
+    """A two-side KG: side 1 ids 0..n-1, side 2 ids 100..100+n-1, entity i <-> 100+i."""
+    d = tmp_path / "kg"
+    d.mkdir()
+    _write(d, "ent_ids_1", [f"{i}\thttp://zh.dbpedia.org/resource/E{i}_x" for i in range(n)])
+    _write(d, "ent_ids_2", [f"{100 + i}\thttp://dbpedia.org/resource/Thing_{i}" for i in range(n)])
+    _write(d, "rel_ids_1", ["0\thttp://zh.dbpedia.org/property/p", "1\thttp://zh.dbpedia.org/property/q"])
+    _write(d, "rel_ids_2", ["10\thttp://dbpedia.org/ontology/p"])
+    _write(d, "triples_1", [f"{i}\t{i % 2}\t{(i + 1) % n}" for i in range(n)])
+    _write(d, "triples_2", [f"{100 + i}\t10\t{100 + (i + 1) % n}" for i in range(n)])
+    _write(d, "sup_ent_ids", ["0\t100", "1\t101"])
+    _write(d, "test_ent_ids", [f"{i}\t{100 + i}" for i in range(2, n)])
+    (d / "translated_names.json").write_text(json.dumps([[0, ["zero", "thing"]], [101, ["one"]]]))
+    return d
+
+
+def test_loads_small_dataset(tmp_path):
+    d = _small(tmp_path)
+    ds = load_dbp15k(d)
+    assert ds.left.ids[:2] == ["0", "1"] and ds.right.ids[0] == "100"
+    assert ds.left.modality == ds.right.modality == "kg"
+    assert len(ds.train) == 2 and len(ds.test) == 4
+    # translated names where present, else the URI's last segment
+    assert ds.left.payloads[0] == "zero thing" and ds.left.payloads[1] == "E1 x"
+    assert ds.right.payloads[1] == "one" and ds.right.payloads[0] == "Thing 0"
+    assert load_dbp15k(d, names="uri").left.payloads[0] == "E0 x"
+    s = ds.left_samples
+    assert len(s) == 6 and list(s.sample(0)) == [0, 1]
+    assert s.relation_names[s.relations[1]] == "q"
+    assert ds.right_samples.relation_names == ["p"]
+    # a names file id<TAB>name
+    _write(d, "names.tsv", ["2\tzwei"])
+    assert load_dbp15k(d, names=str(d / "names.tsv")).left.payloads[2] == "zwei"
+    # no seeds (unsupervised)
+    assert len(load_dbp15k(d, train_pairs="none").train) == 0
+    assert uri_name("http://dbpedia.org/resource/Caf%C3%A9_de_Flore") == "Café de Flore"
+
+
+@pytest.mark.parametrize("fname, lines, needle", [
+    ("ent_ids_1", ["0\thttp://a/E0", "1"], "ent_ids_1:2: Expected 2 tab-separated columns"),
+    ("ent_ids_1", ["0\thttp://a/E0", "0\thttp://a/E1"], "ent_ids_1:2: Duplicate entity id '0' (first on line 1)"),
+    ("ent_ids_2", ["100\thttp://b/T", "0\thttp://b/U"], "ent_ids_2:2: Duplicate entity id '0': also on"),
+    ("triples_1", ["0\t0\t1", "0\t0"], "triples_1:2: Expected 3 tab-separated columns"),
+    ("triples_1", ["0\t0\t1", "0\t0\t77"], "triples_1:2: Unknown tail entity id '77'"),
+    ("triples_1", ["0\t9\t1"], "triples_1:1: Unknown relation id '9'"),
+    ("triples_2", ["100\t10\t0"], "triples_2:1: Unknown tail entity id '0'"),
+    ("sup_ent_ids", ["0\t100", "1\t555"], "sup_ent_ids:2: Unknown entity id '555' in column 2"),
+    ("sup_ent_ids", ["100\t0"], "columns swapped?"),
+    ("test_ent_ids", ["2\t102", "2\t103"], "test_ent_ids:2: The side-1 entity '2' is paired twice"),
+    ("test_ent_ids", ["2\t102 x\textra"], "test_ent_ids:1: Expected 2 tab-separated columns"),
+])
+def test_bad_files_name_file_and_line(tmp_path, fname, lines, needle):
+    d = _small(tmp_path)
+    _write(d, fname, lines)
+    with pytest.raises(DataError) as exc:
+        load_dbp15k(d)
+    assert needle in str(exc.value), str(exc.value)
+
+
+def test_missing_files_and_bad_json(tmp_path):
+    d = _small(tmp_path)
+    with pytest.raises(DataError, match="not found"):
+        load_dbp15k(d, train_pairs="nope")
+    (d / "translated_names.json").write_text("[[0, [\"a\"]], [999, [\"b\"]]]")
+    with pytest.raises(DataError, match="unknown entity id '999'"):
+        load_dbp15k(d)
+    (d / "translated_names.json").write_text("[[0, ")
+    with pytest.raises(DataError, match="Invalid JSON"):
+        load_dbp15k(d)
+    (d / "triples_2").unlink()
+    with pytest.raises(DataError, match="side-2 triples file not found"):
+        load_dbp15k(d, names="uri")
+
+
+def test_cli_exits_2_on_bad_data(tmp_path):
+    from click.testing import CliRunner
+
+    from align.cli import cli
+
+    d = _small(tmp_path)
+    _write(d, "sup_ent_ids", ["0\t100", "1\t999"])
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"data:\n  format: dbp15k\n  root: {d}\n  names: uri\n")
+    res = CliRunner().invoke(cli, ["run", str(cfg), "--out", str(tmp_path / "out"), "--quiet"])
+    assert res.exit_code == 2, res.output
+    assert "sup_ent_ids:2: Unknown entity id '999'" in res.output
