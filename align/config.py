@@ -82,10 +82,10 @@ class StructureConfig:
 @dataclass
 class OTConfig:
     enabled: bool = True
-    reg: float = 0.02
+    reg: float = 0.05
     method: str = "sparse_log"
-    num_iter_max: int = 2000
-    stop_thr: float = 1e-7
+    num_iter_max: int = 5000
+    stop_thr: float = 1e-6
 
 
 @dataclass

@@ -70,7 +70,7 @@ def _segment_lse(values, starts, n_groups, group_of_start):
 
 
 def sinkhorn(a, b, rows, cols, cost, *, reg: float = 0.05, method: str = "sparse_log",
-             num_iter_max: int = 2000, stop_thr: float = 1e-7, warn: bool = True) -> OTResult:
+             num_iter_max: int = 2000, stop_thr: float = 1e-6, warn: bool = True) -> OTResult:
     r"""Entropic OT restricted to the support ``(rows, cols)``.
 
     Solves
@@ -97,7 +97,7 @@ def sinkhorn(a, b, rows, cols, cost, *, reg: float = 0.05, method: str = "sparse
         off-support entries given a prohibitive cost; for small problems and as
         the reference in benchmarks.
     num_iter_max : int, default 2000
-    stop_thr : float, default 1e-7
+    stop_thr : float, default 1e-6
         Stop when the L1 error of the column marginal is below this.
 
     Returns
@@ -191,7 +191,7 @@ def _pot_dense(a, b, rows, cols, cost, reg, method, num_iter_max, stop_thr, warn
     m, n = len(a), len(b)
     big = float(cost.max() + 50 * reg * 20)  # exp(-big/reg) underflows: off-support mass ~ 0
     M = np.full((m, n), big)
-    M[rows, cols] = np.minimum(M[rows, cols], cost)
+    np.minimum.at(M, (rows, cols), cost)  # duplicate edges: keep the cheapest, as sparse_log does
     with warnings.catch_warnings():
         if not warn:
             warnings.simplefilter("ignore")

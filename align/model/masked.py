@@ -107,6 +107,11 @@ class MaskedHypergraphModel:
     progress : bool, default False
         Show a tqdm bar over epochs.
     device : str, default "cpu"
+    num_threads : int or None, default 1
+        Torch intra-op threads while training (restored afterwards). One
+        thread is fastest for this model's small matrix products: with more,
+        thread synchronisation dominates, badly so on a loaded machine.
+        ``None`` keeps torch's setting.
 
     Attributes
     ----------
@@ -119,7 +124,8 @@ class MaskedHypergraphModel:
 
     def __init__(self, *, dim: int = 64, epochs: int = 40, batch_size: int = 512, lr: float = 0.02,
                  swap_prob: float = 0.5, pair_edges: bool = False, feature_scale: float = 1.0,
-                 max_size: int = 8, seed: int = 0, progress: bool = False, device: str = "cpu"):
+                 max_size: int = 8, seed: int = 0, progress: bool = False, device: str = "cpu",
+                 num_threads: int | None = 1):
         _check_int("dim", dim, 1)
         _check_int("epochs", epochs, 0)
         _check_int("batch_size", batch_size, 1)
@@ -138,6 +144,7 @@ class MaskedHypergraphModel:
         self.seed = seed
         self.progress = progress
         self.device = device
+        self.num_threads = num_threads
 
     # ------------------------------------------------------------------ fit
     def fit(self, *, n_left: int, n_right: int, left_samples=None, right_samples=None,
@@ -159,6 +166,19 @@ class MaskedHypergraphModel:
         -------
         self
         """
+        import torch
+
+        previous = torch.get_num_threads()
+        if self.num_threads is not None:
+            torch.set_num_threads(self.num_threads)
+        try:
+            return self._fit(n_left, n_right, left_samples, right_samples, train_pairs,
+                             left_features, right_features)
+        finally:
+            torch.set_num_threads(previous)
+
+    def _fit(self, n_left, n_right, left_samples, right_samples, train_pairs, left_features,
+             right_features):
         import torch
         from tqdm.auto import tqdm
 
@@ -190,11 +210,16 @@ class MaskedHypergraphModel:
         self.vocab_ = vocab
         net = _Net(vocab, self.dim, left_features, right_features, self.feature_scale).to(self.device)
         opt = torch.optim.Adam(net.parameters(), lr=self.lr)
+        # Linear decay to zero: the last epochs average out minibatch noise, so
+        # the readout is a converged estimate rather than a snapshot of SGD.
+        steps = self.epochs * ((len(data) + self.batch_size - 1) // self.batch_size)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: max(0.0, 1.0 - t / max(steps, 1)))
         tokens = torch.from_numpy(data).to(self.device)
         cp = torch.from_numpy(counterpart).to(self.device)
         gen = torch.Generator(device="cpu").manual_seed(self.seed)
         self.loss_history_ = []
-        bar = tqdm(range(self.epochs), desc="masked model", disable=not self.progress, leave=False)
+        bar = tqdm(range(self.epochs), desc="masked model", disable=not self.progress, leave=False,
+                   mininterval=1.0)
         for _ in bar:
             perm = torch.randperm(len(tokens), generator=gen)
             total, n_seen = 0.0, 0
@@ -206,6 +231,7 @@ class MaskedHypergraphModel:
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
+                sched.step()
                 total += float(loss.detach()) * len(batch)
                 n_seen += len(batch)
             self.loss_history_.append(total / n_seen)
