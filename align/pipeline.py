@@ -396,7 +396,9 @@ def match(dataset: AlignmentDataset, cfg: Config, features: dict, struct: dict |
         rows = np.concatenate([r, bc])
         cols = np.concatenate([c, br])
         # exact fused similarity on the union (CSLS scores are not symmetric, so recompute)
-        sim = np.einsum("ij,ij->i", XL[rows], XR[cols])
+        # in chunks: XL[rows] at once is (nnz, d), gigabytes at 10^4 queries x k=50
+        sim = np.concatenate([np.einsum("ij,ij->i", XL[rows[s:s + 32768]], XR[cols[s:s + 32768]])
+                              for s in range(0, len(rows), 32768)])
         a = np.full(len(query), 1.0 / len(query))
         b = np.full(len(pool), 1.0 / len(pool))
         res = sinkhorn(a, b, rows, cols, 1.0 - sim, reg=mc.ot.reg, method=mc.ot.method,
