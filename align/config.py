@@ -61,7 +61,7 @@ class ModelConfig:
     epochs: int = 60
     batch_size: int = 512
     lr: float = 0.02
-    swap_prob: float = 0.0
+    swap_prob: float = 0.5
     pair_edges: bool = False
     feature_scale: float = 0.0
     max_size: int = 8
@@ -76,7 +76,7 @@ class StructureConfig:
     threshold: float = 0.02
     hops: int = 3
     projection_dim: int = 512
-    embedding_weight: float = 0.0
+    embedding_weight: float = 0.5
 
 
 @dataclass
