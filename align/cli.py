@@ -43,6 +43,7 @@ def _setup_logging(quiet: bool):
     # The CLI, not the library, owns logging configuration.
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
+    logging.captureWarnings(True)  # solver warnings (e.g. Sinkhorn not converged) as one log line
     for noisy in ("PIL", "matplotlib", "root"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
