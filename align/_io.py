@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-__all__ = ["atomic_path", "write_json", "write_csv", "save_npz", "save_npy", "write_text"]
+__all__ = ["iter_csv", "atomic_path", "write_json", "write_csv", "save_npz", "save_npy", "write_text"]
 
 
 @contextlib.contextmanager
@@ -73,3 +73,26 @@ def save_npy(path, array) -> None:
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
             np.save(fh, array)
+
+
+def iter_csv(path, header: Sequence[str]) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line_number, row)`` of a CSV whose first columns must be ``header``.
+
+    Blank rows are skipped; a row with fewer columns than ``header`` is a
+    :class:`~align.errors.DataError` naming the file and line, as is a wrong header.
+    """
+    from .errors import DataError
+
+    want = list(header)
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        got = next(reader, None)
+        if got is None or [h.strip() for h in got[:len(want)]] != want:
+            raise DataError(f"Expected the header {','.join(want)!r}; got {got!r}.", path=path, line=1)
+        for lineno, row in enumerate(reader, start=2):
+            if not row or all(not c.strip() for c in row):
+                continue
+            if len(row) < len(want):
+                raise DataError(f"Expected {len(want)} columns ({','.join(want)}); got {len(row)}.",
+                                path=path, line=lineno)
+            yield lineno, row

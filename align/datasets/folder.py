@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 import numpy as np
 
+from .._io import iter_csv
 from ..errors import DataError
 from .types import AlignmentDataset, Correspondences, EntitySet, HyperedgeSamples
 
@@ -100,25 +100,16 @@ def load_npy(path) -> np.ndarray:
 def read_entities(path) -> tuple[list[str], list[str]]:
     """Read an ``id,payload`` CSV; return ids and payloads (duplicates named by line)."""
     ids, payloads, seen = [], [], {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None or [h.strip() for h in header[:2]] != ["id", "payload"]:
-            raise DataError(f"Expected the header 'id,payload'; got {header!r}.", path=path, line=1)
-        for lineno, row in enumerate(reader, start=2):
-            if not row or all(not c.strip() for c in row):
-                continue
-            if len(row) < 2:
-                raise DataError(f"Expected 2 columns (id,payload); got {len(row)}.", path=path, line=lineno)
-            eid = row[0].strip()
-            if not eid:
-                raise DataError("Empty entity id.", path=path, line=lineno)
-            if eid in seen:
-                raise DataError(f"Duplicate entity id {eid!r} (first on line {seen[eid]}).",
-                                path=path, line=lineno)
-            seen[eid] = lineno
-            ids.append(eid)
-            payloads.append(row[1])
+    for lineno, row in iter_csv(path, ("id", "payload")):
+        eid = row[0].strip()
+        if not eid:
+            raise DataError("Empty entity id.", path=path, line=lineno)
+        if eid in seen:
+            raise DataError(f"Duplicate entity id {eid!r} (first on line {seen[eid]}).",
+                            path=path, line=lineno)
+        seen[eid] = lineno
+        ids.append(eid)
+        payloads.append(row[1])
     if not ids:
         raise DataError("No entities (the set is empty).", path=path)
     return ids, payloads
@@ -159,18 +150,9 @@ def read_samples(path, entities: EntitySet) -> HyperedgeSamples:
 def read_pairs(path, left: EntitySet, right: EntitySet) -> Correspondences:
     """Read a ``left_id,right_id`` CSV into :class:`Correspondences`."""
     li, ri = [], []
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None or [h.strip() for h in header[:2]] != ["left_id", "right_id"]:
-            raise DataError(f"Expected the header 'left_id,right_id'; got {header!r}.", path=path, line=1)
-        for lineno, row in enumerate(reader, start=2):
-            if not row:
-                continue
-            if len(row) < 2:
-                raise DataError("Expected 2 columns (left_id,right_id).", path=path, line=lineno)
-            li.append(left.index_of(row[0].strip(), where=str(path), line=lineno))
-            ri.append(right.index_of(row[1].strip(), where=str(path), line=lineno))
+    for lineno, row in iter_csv(path, ("left_id", "right_id")):
+        li.append(left.index_of(row[0].strip(), where=str(path), line=lineno))
+        ri.append(right.index_of(row[1].strip(), where=str(path), line=lineno))
     return Correspondences(np.array(li, dtype=np.int64), np.array(ri, dtype=np.int64))
 
 

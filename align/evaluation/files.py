@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-
+from .._io import iter_csv
 from ..errors import DataError
 
 __all__ = ["read_candidates_csv", "read_gold_csv"]
@@ -12,26 +11,17 @@ __all__ = ["read_candidates_csv", "read_gold_csv"]
 def read_candidates_csv(path) -> dict:
     """``{left_id: [right_id by rank]}`` from ``left_id,rank,right_id,score`` rows."""
     ranked: dict[str, dict[int, str]] = {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None or [h.strip() for h in header[:3]] != ["left_id", "rank", "right_id"]:
-            raise DataError(f"Expected the header 'left_id,rank,right_id,score'; got {header!r}.", path=path, line=1)
-        for lineno, row in enumerate(reader, start=2):
-            if not row:
-                continue
-            if len(row) < 3:
-                raise DataError("Expected at least 3 columns.", path=path, line=lineno)
-            try:
-                rank = int(row[1])
-            except ValueError:
-                raise DataError(f"The rank {row[1]!r} is not an int.", path=path, line=lineno) from None
-            if rank < 1:
-                raise DataError(f"The rank must be >= 1; got {rank}.", path=path, line=lineno)
-            slot = ranked.setdefault(row[0], {})
-            if rank in slot:
-                raise DataError(f"Duplicate rank {rank} for left id {row[0]!r}.", path=path, line=lineno)
-            slot[rank] = row[2]
+    for lineno, row in iter_csv(path, ("left_id", "rank", "right_id")):
+        try:
+            rank = int(row[1])
+        except ValueError:
+            raise DataError(f"The rank {row[1]!r} is not an int.", path=path, line=lineno) from None
+        if rank < 1:
+            raise DataError(f"The rank must be >= 1; got {rank}.", path=path, line=lineno)
+        slot = ranked.setdefault(row[0], {})
+        if rank in slot:
+            raise DataError(f"Duplicate rank {rank} for left id {row[0]!r}.", path=path, line=lineno)
+        slot[rank] = row[2]
     if not ranked:
         raise DataError("No candidates in the file.", path=path)
     return {lid: [slot[r] for r in sorted(slot)] for lid, slot in ranked.items()}
@@ -40,19 +30,10 @@ def read_candidates_csv(path) -> dict:
 def read_gold_csv(path) -> dict:
     """``{left_id: right_id}`` from a ``left_id,right_id`` file (duplicates are errors)."""
     gold: dict[str, str] = {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None or [h.strip() for h in header[:2]] != ["left_id", "right_id"]:
-            raise DataError(f"Expected the header 'left_id,right_id'; got {header!r}.", path=path, line=1)
-        for lineno, row in enumerate(reader, start=2):
-            if not row:
-                continue
-            if len(row) < 2:
-                raise DataError("Expected 2 columns (left_id,right_id).", path=path, line=lineno)
-            if row[0] in gold:
-                raise DataError(f"Duplicate left id {row[0]!r}.", path=path, line=lineno)
-            gold[row[0]] = row[1]
+    for lineno, row in iter_csv(path, ("left_id", "right_id")):
+        if row[0] in gold:
+            raise DataError(f"Duplicate left id {row[0]!r}.", path=path, line=lineno)
+        gold[row[0]] = row[1]
     if not gold:
         raise DataError("No gold pairs in the file.", path=path)
     return gold
