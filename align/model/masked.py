@@ -235,7 +235,7 @@ class MaskedHypergraphModel:
                 total += float(loss.detach()) * len(batch)
                 n_seen += len(batch)
             self.loss_history_.append(total / n_seen)
-            bar.set_postfix(loss=f"{self.loss_history_[-1]:.3f}")
+            bar.set_postfix(loss=f"{self.loss_history_[-1]:.3f}", refresh=False)
         with torch.inference_mode():
             self.in_emb_ = net.input_embeddings().float().cpu().numpy()
             self.out_emb_ = net.out.weight.detach().float().cpu().numpy()
