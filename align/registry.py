@@ -82,6 +82,8 @@ ENCODERS.register("sentence", "align.perception.sentence:SentenceEncoder")
 # Models: constructed with the ModelConfig fields plus ``model.options``.
 MODELS = Registry("model")
 MODELS.register("masked", "align.model.masked:MaskedHypergraphModel")
+MODELS.register("kg", "align.model.kg:KGMaskedModel")
 
 # Refiners of a match result (e.g. fused Gromov-Wasserstein on the candidates).
 REFINERS = Registry("refiner")
+REFINERS.register("fgw", "align.matching.fgw:fgw_refine")
