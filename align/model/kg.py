@@ -268,8 +268,10 @@ class KGMaskedModel:
             if o["entity_weight"] > 0:
                 blocks.append(np.sqrt(o["entity_weight"]) * ent)
             if o["tensor_weight"] > 0:
-                blocks.append(np.sqrt(o["tensor_weight"]) * self._tensor(side, ent, proj_ent, rel @ proj_rel))
-            res[side] = _l2n(np.hstack(blocks)) if len(blocks) > 1 else blocks[0]
+                tb = self._tensor(side, ent, proj_ent, rel @ proj_rel)
+                blocks.append(tb if len(blocks) == 0 else np.sqrt(o["tensor_weight"]) * tb)
+                del tb
+            res[side] = _l2n(np.hstack(blocks)) if len(blocks) > 1 else _l2n(blocks[0])
         res["n_anchors"] = n_anchor
         return res
 
@@ -318,7 +320,8 @@ class KGMaskedModel:
             o = Rm[torch.from_numpy(rel[sl])].repeat_interleave(dm, dim=1) * EW[torch.from_numpy(dst[sl])]
             out.index_add_(0, torch.from_numpy(src[sl]), o)
         del EW
-        return _l2n(out.numpy())
+        out.div_(out.norm(dim=1, keepdim=True).clamp_(min=1e-12))  # in place: no second copy
+        return out.numpy()
 
     # -------------------------------------------------------- other readouts
     def structure_embeddings(self, side: str) -> np.ndarray:
