@@ -51,6 +51,17 @@ def adjacency(samples, n: int):
     return A
 
 
+def _support(P):
+    """Symmetric binary support (CSR, float32) of a recovered conditional ``P``."""
+    import scipy.sparse as sp
+
+    P = sp.csr_matrix(P)
+    A = ((P + P.T) > 0).astype(np.float32).tocsr()
+    A.setdiag(0)
+    A.eliminate_zeros()
+    return A
+
+
 def neighbour_agreement(A1, A2, T, rows, cols):
     """``G[e] = sum_{k in N(rows[e]), l in N(cols[e])} T[k, l] / sqrt(d_i d_j)`` for each edge ``e``.
 
@@ -118,8 +129,12 @@ def fgw_refine(dataset, cfg, features, struct, result, *, alpha: float = 0.3, it
     num_iter_max = mc.ot.num_iter_max if num_iter_max is None else int(num_iter_max)
     query, pool = result.query, result.pool
     nL, nR = len(dataset.left), len(dataset.right)
-    A1 = adjacency(dataset.left_samples, nL)
-    A2 = adjacency(dataset.right_samples, nR)
+    if struct is not None and "P_left" in struct:
+        # the hypergraph the masked model recovered (its thresholded support), not the raw samples
+        A1, A2 = (_support(struct["P_left"]), _support(struct["P_right"]))
+    else:
+        A1 = adjacency(dataset.left_samples, nL)
+        A2 = adjacency(dataset.right_samples, nR)
     pool_pos = np.full(nR, -1, np.int64)
     pool_pos[pool] = np.arange(len(pool))
     ids = result.cand_ids  # right rows, -1 pad
