@@ -78,6 +78,7 @@ DATASET_LOADERS.register("dbp15k", "align.datasets.dbp15k:load_dbp15k")
 
 ENCODERS.register("char_ngram", "align.perception.ngram:CharNgramEncoder")
 ENCODERS.register("sentence", "align.perception.sentence:SentenceEncoder")
+ENCODERS.register("concat", "align.perception.concat:ConcatEncoder")
 
 # Models: constructed with the ModelConfig fields plus ``model.options``.
 MODELS = Registry("model")

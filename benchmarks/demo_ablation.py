@@ -3,7 +3,8 @@
 Each mode runs ``align run configs/demo.yaml`` as its own process (so its wall time and peak RSS
 are its own) with ``--set`` overrides:
 
-* ``features``: open_clip towers (the bundled random-init ``align-tiny-clip``), no model;
+* ``features``: open_clip towers (the bundled random-init ``align-tiny-clip``), no model and no
+  structural refinement;
 * ``structure``: the masked model and its recovered hypergraph, no features;
 * ``both``: features and structure fused (0.3 / 0.7).
 
@@ -33,7 +34,7 @@ DATA = ROOT / "data" / "countries"
 
 MODES = {
     "features": ["model.enabled=false", "matching.feature_weight=1.0", "matching.structure_weight=0.0",
-                 "matching.self_training_rounds=0"],
+                 "matching.self_training_rounds=0", "matching.refine=none"],
     "structure": ["perception.left.encoder=none", "perception.right.encoder=none"],
     "both": ["matching.feature_weight=0.3", "matching.structure_weight=0.7"],
 }

@@ -100,3 +100,16 @@ def test_sentence_encoder_minilm_offline():
 def test_sentence_encoder_rejects_a_non_local_model(tmp_path):
     with pytest.raises(ConfigError, match="not a local model folder"):
         make_encoder("sentence", model=str(tmp_path))
+
+
+def test_concat_encoder_is_a_weighted_sum_of_cosines():
+    es = EntitySet(["a", "b"], "text", embeddings=np.array([[1.0, 0.0], [0.6, 0.8]]))
+    e = make_encoder("concat", parts=[{"encoder": "precomputed"}, {"encoder": "precomputed"}],
+                     weights=[1.0, 3.0]).encode(es)
+    assert e.shape == (2, 4)
+    # both parts give cos = 0.6; the concatenation renormalised gives the same cosine
+    assert np.isclose(e[0] @ e[1], 0.6, atol=1e-6)
+    with pytest.raises(ConfigError, match="'weights' parameter must be 2 floats"):
+        make_encoder("concat", parts=[{"encoder": "none"}, {"encoder": "none"}], weights=[1.0])
+    with pytest.raises(ConfigError, match="gives no features"):
+        make_encoder("concat", parts=[{"encoder": "none"}]).encode(es)
