@@ -24,6 +24,7 @@ from urllib.parse import unquote
 import numpy as np
 
 from ..errors import DataError
+from .folder import resolve_file
 from .types import AlignmentDataset, Correspondences, EntitySet, HyperedgeSamples
 
 __all__ = ["load_dbp15k", "uri_name", "NO_PAIRS"]
@@ -166,15 +167,6 @@ def _names_file(path: Path, sides: list[dict]) -> dict:
     return out
 
 
-def _resolve(root: Path, rel: str, what: str) -> Path:
-    p = Path(rel)
-    if not p.is_absolute():
-        p = root / p
-    if not p.is_file():
-        raise DataError(f"{what} file not found.", path=p)
-    return p
-
-
 def load_dbp15k(root, *, train_pairs: str = "sup_ent_ids", test_pairs: str = "test_ent_ids",
                 names: str = "translated") -> AlignmentDataset:
     """Load a DBP15K-layout folder into an :class:`AlignmentDataset`.
@@ -201,7 +193,7 @@ def load_dbp15k(root, *, train_pairs: str = "sup_ent_ids", test_pairs: str = "te
     root = Path(root)
     if not root.is_dir():
         raise DataError("Dataset folder not found.", path=root)
-    ent_paths = [_resolve(root, f"ent_ids_{s}", f"side-{s} entity ids") for s in (1, 2)]
+    ent_paths = [resolve_file(root, f"ent_ids_{s}", f"side-{s} entity ids") for s in (1, 2)]
     ids1, uris1, first1 = _read_ids(ent_paths[0], "entity")
     where1 = {e: (ent_paths[0], ln) for e, ln in first1.items()}
     ids2, uris2, first2 = _read_ids(ent_paths[1], "entity", seen_elsewhere=where1)
@@ -212,7 +204,7 @@ def load_dbp15k(root, *, train_pairs: str = "sup_ent_ids", test_pairs: str = "te
         p = root / "translated_names.json"
         table = _translated(p, [first1, first2]) if p.is_file() else {}
     else:
-        table = _names_file(_resolve(root, names, "names"), [first1, first2])
+        table = _names_file(resolve_file(root, names, "names"), [first1, first2])
     payload1 = [table.get(e) or uri_name(u) for e, u in zip(ids1, uris1)]
     payload2 = [table.get(e) or uri_name(u) for e, u in zip(ids2, uris2)]
     left = EntitySet(ids1, "kg", payloads=payload1, name="left", source=str(ent_paths[0]))
@@ -226,13 +218,13 @@ def load_dbp15k(root, *, train_pairs: str = "sup_ent_ids", test_pairs: str = "te
             rids, ruris, _ = _read_ids(rp, "relation")
             rel_index = {r: n for n, r in enumerate(rids)}
             rel_names = [uri_name(u) for u in ruris]
-        samples.append(_read_triples(_resolve(root, f"triples_{s}", f"side-{s} triples"), es, other,
+        samples.append(_read_triples(resolve_file(root, f"triples_{s}", f"side-{s} triples"), es, other,
                                      rel_index, rel_names))
 
     def pairs(spec, what):
         if spec is None or str(spec).strip().lower() in NO_PAIRS:
             return Correspondences.empty()
-        return _read_pairs(_resolve(root, spec, what), left, right)
+        return _read_pairs(resolve_file(root, spec, what), left, right)
 
     train = pairs(train_pairs, "train pairs")
     test = pairs(test_pairs, "test pairs")

@@ -14,11 +14,12 @@ from .types import AlignmentDataset, Correspondences, EntitySet, HyperedgeSample
 __all__ = ["load_folder", "read_entities", "read_samples", "read_pairs"]
 
 
-def _resolve(root: Path, rel, what: str) -> Path:
+def resolve_file(root: Path, rel, what: str) -> Path:
+    """``rel`` against ``root`` (unless absolute); a DataError naming it if it is not a file."""
     p = Path(rel)
     if not p.is_absolute():
         p = root / p
-    if not p.exists():
+    if not p.is_file():
         raise DataError(f"{what} file not found.", path=p)
     return p
 
@@ -55,29 +56,29 @@ def load_folder(root, *, check_images: bool = True) -> AlignmentDataset:
         if "entities" not in sec:
             raise DataError(f"Missing {key}.entities.", path=spec_path)
         modality = sec.get("modality", "text")
-        ent_path = _resolve(root, sec["entities"], f"{key} entities")
+        ent_path = resolve_file(root, sec["entities"], f"{key} entities")
         ids, payloads = read_entities(ent_path)
         embeddings = None
         if sec.get("embeddings"):
-            emb_path = _resolve(root, sec["embeddings"], f"{key} embeddings")
+            emb_path = resolve_file(root, sec["embeddings"], f"{key} embeddings")
             embeddings = load_npy(emb_path)
         if modality == "image":
-            payloads = [str(_resolve(root, p, f"{key} image")) for p in payloads]
+            payloads = [str(resolve_file(root, p, f"{key} image")) for p in payloads]
         es = EntitySet(ids, modality, payloads=payloads, embeddings=embeddings, name=key,
                        source=str(ent_path))
         if modality == "image" and check_images:
             check_image_files(es)
         smp = None
         if sec.get("samples"):
-            smp = read_samples(_resolve(root, sec["samples"], f"{key} samples"), es)
+            smp = read_samples(resolve_file(root, sec["samples"], f"{key} samples"), es)
         sides[key] = (es, smp)
     left, right = sides["left"][0], sides["right"][0]
     pairs = spec.get("pairs") or {}
     train = test = Correspondences.empty()
     if pairs.get("train"):
-        train = read_pairs(_resolve(root, pairs["train"], "train pairs"), left, right)
+        train = read_pairs(resolve_file(root, pairs["train"], "train pairs"), left, right)
     if pairs.get("test"):
-        test = read_pairs(_resolve(root, pairs["test"], "test pairs"), left, right)
+        test = read_pairs(resolve_file(root, pairs["test"], "test pairs"), left, right)
     return AlignmentDataset(
         left=left, right=right,
         left_samples=sides["left"][1], right_samples=sides["right"][1],
