@@ -17,6 +17,7 @@ import logging
 import numpy as np
 
 from ..errors import ConfigError, DataError
+from .._validation import check_int
 from .types import WeightedHypergraph
 
 __all__ = ["automorphism_classes", "gw_align", "alignment_accuracy"]
@@ -124,8 +125,7 @@ def gw_align(h1: WeightedHypergraph, h2: WeightedHypergraph, *, structures=STRUC
 
     if h1.n != h2.n:
         raise DataError(f"gw_align needs equal entity counts; got {h1.n} and {h2.n}.")
-    if isinstance(n_init, bool) or not isinstance(n_init, (int, np.integer)) or n_init < 1:
-        raise ConfigError(f"The 'n_init' parameter must be an int >= 1. Got {n_init!r} instead.")
+    check_int("n_init", n_init, 1)
     structures = (structures,) if isinstance(structures, str) else tuple(structures)
     if not structures or any(st not in STRUCTURES for st in structures):
         raise ConfigError(f"The 'structures' parameter must hold values of {STRUCTURES}. Got {structures!r} instead.")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-import numpy as np
-
+from .._validation import check_int
 from ..errors import ConfigError
 from .alignment import alignment_accuracy, automorphism_classes, gw_align
 from .estimators import METHODS, estimate, fit_masked
@@ -17,13 +16,6 @@ from .sampling import sample_modalities
 __all__ = ["run_recovery"]
 
 log = logging.getLogger(__name__)
-
-
-def _check_int(name, value, low, high=None):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low or (
-            high is not None and value > high):
-        rng = f">= {low}" if high is None else f"in [{low}, {high}]"
-        raise ConfigError(f"The {name!r} parameter must be an int {rng}. Got {value!r} instead.")
 
 
 def run_recovery(*, graph: str, n: int, samples: int, seed: int = 0, kappa: float = 2.0, k: int = 3,
@@ -64,10 +56,10 @@ def run_recovery(*, graph: str, n: int, samples: int, seed: int = 0, kappa: floa
     """
     if graph not in GRAPHS:
         raise ConfigError(f"The 'graph' parameter must be one of {GRAPHS}. Got {graph!r} instead.")
-    _check_int("n", n, 3)
-    _check_int("samples", samples, 1)
-    _check_int("modalities", modalities, 1, 2)
-    _check_int("seed", seed, 0)
+    check_int("n", n, 3)
+    check_int("samples", samples, 1)
+    check_int("modalities", modalities, 1, 2)
+    check_int("seed", seed, 0)
     world = make_hypergraph(graph, n=n, seed=seed, kappa=kappa, k=k)
     views = sample_modalities(world, samples, n_modalities=modalities, seed=seed + 1, noise=noise)
     out = {"graph": graph, "n": int(n), "samples": int(samples), "seed": int(seed),

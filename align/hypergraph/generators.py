@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConfigError
+from .._validation import check_int
 from .types import WeightedHypergraph
 
 __all__ = ["GRAPHS", "star", "chain", "x_graph", "star_kappa", "gnm", "k_uniform", "mixed",
@@ -27,24 +28,19 @@ __all__ = ["GRAPHS", "star", "chain", "x_graph", "star_kappa", "gnm", "k_uniform
 GRAPHS = ("star", "chain", "x", "star-kappa", "gnm", "kuniform", "mixed")
 
 
-def _check_int(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ConfigError(f"The {name!r} parameter must be an int >= {low}. Got {value!r} instead.")
-
-
 def _rng(seed) -> np.random.Generator:
     return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
 def star(n: int = 20) -> WeightedHypergraph:
     """Star: centre 0, leaves ``1 .. n-1``, uniform weights."""
-    _check_int("n", n, 3)
+    check_int("n", n, 3)
     return WeightedHypergraph.from_edges([(0, i) for i in range(1, n)], n=n)
 
 
 def chain(n: int = 20) -> WeightedHypergraph:
     """Path ``0 - 1 - ... - (n-1)``, uniform weights."""
-    _check_int("n", n, 3)
+    check_int("n", n, 3)
     return WeightedHypergraph.from_edges([(i, i + 1) for i in range(n - 1)], n=n)
 
 
@@ -54,8 +50,8 @@ def x_graph(n: int = 20, *, arms: int = 4) -> WeightedHypergraph:
     Arm lengths are ``ceil`` first, so for ``n = 20`` they are ``5, 5, 5, 4``
     and the line-graph diameter is ``5 + 5 - 1 = 9``.
     """
-    _check_int("arms", arms, 2)
-    _check_int("n", n, arms + 1)
+    check_int("arms", arms, 2)
+    check_int("n", n, arms + 1)
     q, r = divmod(n - 1, arms)
     lengths = [q + 1] * r + [q] * (arms - r)
     edges, nxt = [], 1
@@ -69,7 +65,7 @@ def x_graph(n: int = 20, *, arms: int = 4) -> WeightedHypergraph:
 
 def star_kappa(n: int = 20, *, kappa: float = 2.0, seed=0) -> WeightedHypergraph:
     """Star with each weight drawn uniformly from ``{1, kappa}``."""
-    _check_int("n", n, 3)
+    check_int("n", n, 3)
     if isinstance(kappa, bool) or not isinstance(kappa, (int, float, np.number)) or not kappa >= 1:
         raise ConfigError(f"The 'kappa' parameter must be a number >= 1. Got {kappa!r} instead.")
     rng = _rng(seed)
@@ -89,7 +85,7 @@ def gnm(n: int = 50, *, density: float = 0.2, weights=(1.0, 3.0), seed=0,
     import scipy.sparse as sp
     from scipy.sparse.csgraph import connected_components
 
-    _check_int("n", n, 3)
+    check_int("n", n, 3)
     if not isinstance(density, (int, float)) or not 0 < density <= 1:
         raise ConfigError(f"The 'density' parameter must be a float in (0, 1]. Got {density!r} instead.")
     rng = _rng(seed)
@@ -137,12 +133,12 @@ def _prufer_tree(n, rng):
 def k_uniform(n: int = 30, *, k: int = 3, m: int | None = None, weights=(1.0, 3.0),
               seed=0) -> WeightedHypergraph:
     """``m`` distinct uniformly random ``k``-subsets of ``n`` entities (default ``m = 2n``)."""
-    _check_int("k", k, 2)
-    _check_int("n", n, k + 1)
+    check_int("k", k, 2)
+    check_int("n", n, k + 1)
     from math import comb
 
     m = 2 * n if m is None else m
-    _check_int("m", m, 1)
+    check_int("m", m, 1)
     if m > comb(n, k):
         raise ConfigError(f"The 'm' parameter must be <= C(n, k) = {comb(n, k)}. Got {m} instead.")
     return mixed(n, sizes=(k,), m=m, weights=weights, seed=seed)
@@ -151,12 +147,12 @@ def k_uniform(n: int = 30, *, k: int = 3, m: int | None = None, weights=(1.0, 3.
 def mixed(n: int = 30, *, sizes=(2, 3, 4), m: int | None = None, weights=(1.0, 3.0),
           seed=0) -> WeightedHypergraph:
     """``m`` distinct random hyperedges whose sizes are drawn uniformly from ``sizes``."""
-    _check_int("n", n, 3)
+    check_int("n", n, 3)
     sizes = tuple(int(s) for s in sizes)
     if not sizes or min(sizes) < 2 or max(sizes) > n:
         raise ConfigError(f"The 'sizes' parameter must hold ints in [2, n]. Got {sizes!r} instead.")
     m = 2 * n if m is None else m
-    _check_int("m", m, 1)
+    check_int("m", m, 1)
     rng = _rng(seed)
     seen: set = set()
     tries = 0

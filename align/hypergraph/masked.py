@@ -40,6 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ConfigError, DataError
+from .._validation import check_int
 
 __all__ = ["MaskedTableModel", "Probes", "masked_statistics", "CBOWProbe"]
 
@@ -195,8 +196,7 @@ class MaskedTableModel:
                  max_iter: int = 200, tol: float = 1e-10, seed: int = 0):
         if mask not in MASKS:
             raise ConfigError(f"The 'mask' parameter must be one of {MASKS}. Got {mask!r} instead.")
-        if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
-            raise ConfigError(f"The 'max_iter' parameter must be an int >= 1. Got {max_iter!r} instead.")
+        check_int("max_iter", max_iter, 1)
         self.mask = mask
         self.marginal = bool(marginal)
         self.pair_probes = bool(pair_probes)

@@ -14,14 +14,14 @@ import numpy as np
 
 from ..datasets.types import HyperedgeSamples
 from ..errors import ConfigError
+from .._validation import check_int
 from .types import WeightedHypergraph
 
 __all__ = ["sample_hyperedges", "sample_modalities"]
 
 
 def _check(n_samples, noise):
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-        raise ConfigError(f"The 'n_samples' parameter must be an int >= 1. Got {n_samples!r} instead.")
+    check_int("n_samples", n_samples, 1)
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise <= 1:
         raise ConfigError(f"The 'noise' parameter must be a float in the range [0, 1]. Got {noise!r} instead.")
 
@@ -81,7 +81,6 @@ def sample_modalities(hg: WeightedHypergraph, n_samples: int, *, n_modalities: i
     list of (HyperedgeSamples, ndarray of shape (n,))
         One ``(samples, bijection)`` pair per modality; bijections and draws are independent.
     """
-    if isinstance(n_modalities, bool) or not isinstance(n_modalities, (int, np.integer)) or n_modalities < 1:
-        raise ConfigError(f"The 'n_modalities' parameter must be an int >= 1. Got {n_modalities!r} instead.")
+    check_int("n_modalities", n_modalities, 1)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     return [sample_hyperedges(hg, n_samples, seed=r, noise=noise) for r in rng.spawn(int(n_modalities))]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ConfigError, DataError
+from .._validation import check_int
 
 __all__ = ["Candidates", "knn", "csls_knn"]
 
@@ -78,8 +79,7 @@ def knn(queries, database, *, k: int, index: str = "Flat", block_size: int = 163
     """
     import faiss
 
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ConfigError(f"The 'k' parameter must be an int >= 1. Got {k!r} instead.")
+    check_int("k", k, 1)
     q = _as_f32(queries, "queries")
     db = _as_f32(database, "database")
     if q.shape[1] != db.shape[1]:

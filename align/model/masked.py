@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ConfigError, DataError
+from .._validation import check_float, check_int
 
 __all__ = ["MaskedHypergraphModel", "JointVocabulary"]
 
@@ -55,18 +56,6 @@ class JointVocabulary:
 
     def right_token(self, idx):
         return np.asarray(idx) + self.n_left
-
-
-def _check_int(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ConfigError(f"The {name!r} parameter must be an int >= {low}. Got {value!r} instead.")
-
-
-def _check_float(name, value, low, high):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (low <= value <= high):
-        raise ConfigError(
-            f"The {name!r} parameter must be a float in the range [{low}, {high}]. Got {value!r} instead."
-        )
 
 
 def _pad(samples, offset: int, max_size: int, rng: np.random.Generator) -> np.ndarray:
@@ -126,13 +115,13 @@ class MaskedHypergraphModel:
                  swap_prob: float = 0.5, pair_edges: bool = False, feature_scale: float = 1.0,
                  max_size: int = 8, seed: int = 0, progress: bool = False, device: str = "cpu",
                  num_threads: int | None = 1):
-        _check_int("dim", dim, 1)
-        _check_int("epochs", epochs, 0)
-        _check_int("batch_size", batch_size, 1)
-        _check_int("max_size", max_size, 2)
-        _check_float("lr", lr, 0.0, 10.0)
-        _check_float("swap_prob", swap_prob, 0.0, 1.0)
-        _check_float("feature_scale", feature_scale, 0.0, 1e6)
+        check_int("dim", dim, 1)
+        check_int("epochs", epochs, 0)
+        check_int("batch_size", batch_size, 1)
+        check_int("max_size", max_size, 2)
+        check_float("lr", lr, 0.0, 10.0)
+        check_float("swap_prob", swap_prob, 0.0, 1.0)
+        check_float("feature_scale", feature_scale, 0.0, 1e6)
         self.dim = dim
         self.epochs = epochs
         self.batch_size = batch_size

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError, DataError
+from .._validation import check_int
 from .base import Encoder
 
 __all__ = ["OpenClipImageEncoder", "OpenClipTextEncoder", "register_bundled_configs", "load_open_clip"]
@@ -59,15 +60,10 @@ def load_open_clip(model: str, pretrained: str | None, device: str):
     return net, preprocess, tokenizer
 
 
-def _check_batch(batch_size):
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ConfigError(f"The 'batch_size' parameter must be an int >= 1. Got {batch_size!r} instead.")
-
-
 class _OpenClipBase(Encoder):
     def __init__(self, *, model: str = "align-tiny-clip", pretrained: str | None = None,
                  batch_size: int = 64, device: str = "cpu", seed: int = 0, progress: bool = False):
-        _check_batch(batch_size)
+        check_int("batch_size", batch_size, 1)
         self.model = model
         self.pretrained = pretrained
         self.batch_size = batch_size

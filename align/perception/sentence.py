@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
+from .._validation import check_int
 from .base import Encoder
 
 __all__ = ["SentenceEncoder", "resolve_model_path"]
@@ -67,8 +68,7 @@ class SentenceEncoder(Encoder):
 
     def __init__(self, *, model: str = "minilm", batch_size: int = 256, template: str = "{}",
                  device: str = "cpu", threads: int | None = None, progress: bool = False):
-        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
-            raise ConfigError(f"The 'batch_size' parameter must be an int >= 1. Got {batch_size!r} instead.")
+        check_int("batch_size", batch_size, 1)
         if "{}" not in template:
             raise ConfigError(f"The 'template' parameter must contain '{{}}'. Got {template!r} instead.")
         self.model = model
