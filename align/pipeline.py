@@ -306,8 +306,7 @@ def structure(model, cfg: Config, anchors: Correspondences, *, previous: dict | 
     result of an earlier call, e.g. before a self-training round) lets the
     readout be reused when only the anchors changed.
     """
-    from .model import anchor_signatures, sparsify_conditional
-    from .perception.base import l2_normalize
+    from .model import sparsify_conditional
 
     if hasattr(model, "cross_side_structure"):
         # a model with its own readout (e.g. relation-aware, for knowledge graphs)
@@ -404,16 +403,14 @@ def match(dataset: AlignmentDataset, cfg: Config, features: dict, struct: dict |
         res = sinkhorn(a, b, rows, cols, 1.0 - sim, reg=mc.ot.reg, method=mc.ot.method,
                        num_iter_max=mc.ot.num_iter_max, stop_thr=mc.ot.stop_thr)
         ot_log = dict(res.log)
-        post = res.plan / a[res.rows]
         assign = decode(res.rows, res.cols, res.plan, res.shape, method=mc.decode)
         P = res.to_scipy()
-        # posterior of each forward candidate (0 if the edge got no mass)
+        # posterior P[i, j] / a_i of each forward candidate and of the assigned pair (0 off-support)
         cand_post = np.asarray(P[np.repeat(np.arange(len(query)), fwd.k), np.maximum(fwd.ids, 0).ravel()]
                                ).reshape(fwd.ids.shape) / a[0]
         cand_post = np.where(fwd.ids >= 0, cand_post, -np.inf)
-        conf_lookup = dict(zip(zip(res.rows.tolist(), res.cols.tolist()), post.tolist()))
-        confidence = np.array([conf_lookup.get((i, j), 0.0) if j >= 0 else 0.0
-                               for i, j in enumerate(assign)], dtype=np.float32)
+        confidence = np.where(assign >= 0, np.asarray(P[np.arange(len(query)), np.maximum(assign, 0)]).ravel()
+                              / a[0], 0.0).astype(np.float32)
     else:
         assign = decode(r, c, s, (len(query), len(pool)), method=mc.decode)
         cand_post = None

@@ -9,7 +9,7 @@ movement are the engine's business, never ours.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 __all__ = ["Engine", "make_engine"]
 

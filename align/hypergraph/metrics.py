@@ -9,8 +9,6 @@ size of the symmetric difference of the edge sets.
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..errors import DataError
 from .types import WeightedHypergraph
 

@@ -27,7 +27,7 @@ import logging
 
 import numpy as np
 
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError
 
 __all__ = ["fgw_refine", "neighbour_agreement", "adjacency"]
 
@@ -169,7 +169,6 @@ def fgw_refine(dataset, cfg, features, struct, result, *, alpha: float = 0.3, it
         post = np.asarray(P[rows, cols_c]).ravel() * len(query)
         log_iters.append({"iter": it, "ot_err": res.log["err"], "n_iter": res.log["n_iter"]})
     # re-rank each query's candidates
-    k = ids.shape[1]
     score_full = np.full(ids.shape, -np.inf, np.float64)
     key = post if rank_by == "ot" else -cost
     tie = -cost

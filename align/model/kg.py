@@ -151,8 +151,6 @@ class KGMaskedModel:
     # ------------------------------------------------------------------ fit
     def fit(self, *, n_left, n_right, left_samples=None, right_samples=None, train_pairs=None,
             left_features=None, right_features=None) -> "KGMaskedModel":
-        import scipy.sparse as sp
-
         if left_samples is None or right_samples is None:
             raise DataError("The KG model needs triples (hyperedge samples) on both sides.")
         self.n_ = {"left": int(n_left), "right": int(n_right)}
