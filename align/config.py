@@ -81,11 +81,20 @@ class StructureConfig:
 
 @dataclass
 class OTConfig:
+    """Entropic OT on the candidate graph.
+
+    ``support_rounds``: after a solve, search the candidates again by the score
+    the plan ranks by (similarity plus the dual potential of the other side),
+    add them to the support and solve again; this recovers the pairs a plain
+    top-k misses (see :func:`align.pipeline.match`).
+    """
+
     enabled: bool = True
     reg: float = 0.05
     method: str = "sparse_log"
     num_iter_max: int = 5000
     stop_thr: float = 1e-6
+    support_rounds: int = 1
 
 
 @dataclass

@@ -70,7 +70,8 @@ def _segment_lse(values, starts, n_groups, group_of_start):
 
 
 def sinkhorn(a, b, rows, cols, cost, *, reg: float = 0.05, method: str = "sparse_log",
-             num_iter_max: int = 2000, stop_thr: float = 1e-6, warn: bool = True) -> OTResult:
+             num_iter_max: int = 2000, stop_thr: float = 1e-6, warn: bool = True,
+             init_duals: tuple | None = None) -> OTResult:
     r"""Entropic OT restricted to the support ``(rows, cols)``.
 
     Solves
@@ -99,6 +100,10 @@ def sinkhorn(a, b, rows, cols, cost, *, reg: float = 0.05, method: str = "sparse
     num_iter_max : int, default 2000
     stop_thr : float, default 1e-6
         Stop when the L1 error of the column marginal is below this.
+    init_duals : (f, g), optional
+        Warm start: dual potentials of shapes (m,), (n,) in the units of
+        :attr:`OTResult.f` / :attr:`OTResult.g` (e.g. a solve on a smaller
+        support). ``sparse_log`` only.
 
     Returns
     -------
@@ -157,6 +162,11 @@ def sinkhorn(a, b, rows, cols, cost, *, reg: float = 0.05, method: str = "sparse
         log_a, log_b = np.log(a), np.log(b)
     f = np.zeros(m)
     g = np.zeros(n)
+    if init_duals is not None:
+        g0 = np.asarray(init_duals[1], dtype=np.float64)
+        if g0.shape != (n,) or not np.isfinite(g0).all():
+            raise DataError(f"init_duals[1] must be a finite array of shape ({n},); got shape {g0.shape}.")
+        g = g0 / reg  # f is recomputed from g in the first half-step
     c_over = cost / reg
     err, it, stopped = np.inf, 0, False
     for it in range(1, num_iter_max + 1):
