@@ -44,6 +44,7 @@ _EXPORTS = {
     "knn": "align.matching",
     "csls_knn": "align.matching",
     "sinkhorn": "align.matching",
+    "knn_sinkhorn": "align.matching",
     "decode": "align.matching",
     "rank_metrics": "align.evaluation",
     "make_engine": "align.engine",

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from align.errors import ConfigError, DataError
-from align.matching import csls_knn, decode, knn, sinkhorn
+from align.matching import csls_knn, decode, knn, knn_sinkhorn, sinkhorn
 
 
 def _data(m=120, n=150, d=16, seed=0):
@@ -129,3 +129,77 @@ def test_greedy_decoding_and_fallback():
     assert m.tolist() == [0, -1]
     with pytest.raises(ConfigError, match="Unknown decoding method"):
         decode(rows, cols, w, (2, 2), method="auction")
+
+
+def _hub_problem(n=120, hubs=10, seed=0):
+    """Similarities where every raw top-5 (both directions) is a hub, never the true pair.
+
+    ``XL @ XR.T == S`` exactly (``XR`` is the identity). The true pairs are the diagonal
+    (0.8); the first ``hubs`` columns and rows are close to everything (0.85-0.9).
+    """
+    rng = np.random.default_rng(seed)
+    S = 0.1 * rng.random((n, n))
+    S[np.arange(n), np.arange(n)] = 0.8
+    S[:, :hubs] = 0.85 + 0.05 * rng.random((n, hubs))
+    S[:hubs, :] = 0.85 + 0.05 * rng.random((hubs, n))
+    S[np.arange(hubs), np.arange(hubs)] = 0.95
+    return S.astype(np.float32), np.eye(n, dtype=np.float32)
+
+
+def test_support_rounds_recover_the_dense_plan_that_plain_top_k_misses():
+    import ot
+
+    n, hubs, reg = 120, 10, 0.05
+    XL, XR = _hub_problem(n, hubs)
+    u = np.full(n, 1.0 / n)
+    dense = ot.sinkhorn(u, u, 1.0 - XL.astype(np.float64), reg, method="sinkhorn_log",
+                        numItermax=5000, stopThr=1e-10)
+    non_hub = np.arange(hubs, n)
+    assert (dense.argmax(1)[non_hub] == non_hub).all()  # the dense plan finds the true pairs
+
+    plain = knn_sinkhorn(XL, XR, k=5, reg=reg, support_rounds=0, num_iter_max=2000, stop_thr=1e-9, warn=False)
+    P0 = plain.result.to_scipy().toarray()
+    assert P0[non_hub, non_hub].max() == 0          # no true pair is in the plain support
+    assert plain.result.log["err"] > 0.5             # and it cannot carry the marginals
+
+    grown = knn_sinkhorn(XL, XR, k=5, reg=reg, support_rounds=1, num_iter_max=2000, stop_thr=1e-9)
+    P1 = grown.result.to_scipy().toarray()
+    ra, ca = grown.result.marginals()
+    np.testing.assert_allclose(ra, u, atol=1e-5 / n)
+    np.testing.assert_allclose(ca, u, atol=1e-5 / n)
+    assert (P1.argmax(1)[non_hub] == non_hub).all()
+    assert (grown.ranked.ids[non_hub, 0] == non_hub).all()  # ranked by similarity + potential
+    assert (grown.first.ids[non_hub, 0] < hubs).all()        # the first search: hubs on top
+    np.testing.assert_allclose(P1, dense, atol=2e-4)          # close to the dense plan everywhere
+    assert [r["edges"] for r in grown.rounds] == sorted(r["edges"] for r in grown.rounds)
+    assert len(grown.rounds) == 2
+
+
+def test_knn_sinkhorn_spare_column_is_used_in_place_and_restored():
+    XL, XR = _hub_problem(60, 5)
+    L = np.hstack([XL, np.zeros((60, 1), np.float32)])
+    R = np.hstack([XR, np.zeros((60, 1), np.float32)])
+    a = knn_sinkhorn(L, R, k=5, reg=0.05, support_rounds=2, spare_column=True, num_iter_max=2000, warn=False)
+    b = knn_sinkhorn(XL, XR, k=5, reg=0.05, support_rounds=2, num_iter_max=2000, warn=False)
+    assert (L[:, -1] == 0).all() and (R[:, -1] == 0).all()
+    np.testing.assert_array_equal(a.result.rows, b.result.rows)
+    np.testing.assert_allclose(a.result.plan, b.result.plan, rtol=1e-6, atol=1e-12)
+    with pytest.raises(ConfigError, match="'support_rounds' parameter must be an int >= 0. Got -1"):
+        knn_sinkhorn(XL, XR, k=5, support_rounds=-1)
+
+
+def test_sinkhorn_warm_start_reaches_the_same_plan():
+    rng = np.random.default_rng(3)
+    m = n = 40
+    rows = np.repeat(np.arange(m), 8)
+    cols = rng.integers(0, n, len(rows))
+    rows, cols = np.concatenate([rows, np.arange(m)]), np.concatenate([cols, np.arange(n)])
+    cost = rng.random(len(rows))
+    u = np.full(m, 1.0 / m)
+    cold = sinkhorn(u, u, rows, cols, cost, reg=0.1, num_iter_max=20000, stop_thr=1e-12, warn=False)
+    warm = sinkhorn(u, u, rows, cols, cost, reg=0.1, num_iter_max=20000, stop_thr=1e-12, warn=False,
+                    init_duals=(cold.f, cold.g))
+    np.testing.assert_allclose(warm.plan, cold.plan, atol=1e-9)
+    assert warm.log["n_iter"] <= 10  # from the optimum's potentials: converged at the first check
+    with pytest.raises(DataError, match=r"init_duals\[1\] must be a finite array of shape \(40,\)"):
+        sinkhorn(u, u, rows, cols, cost, reg=0.1, init_duals=(cold.f, cold.g[:5]))

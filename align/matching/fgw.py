@@ -182,8 +182,9 @@ def fgw_refine(dataset, cfg, features, struct, result, *, alpha: float = 0.3, it
     new_scores = np.take_along_axis(np.where(valid, post_full, -np.inf), order, 1).astype(np.float32)
     assign = decode(res.rows, res.cols, res.plan, res.shape, method=mc.decode)
     match = np.where(assign >= 0, pool[covered[np.maximum(assign, 0)]], -1)
-    conf = dict(zip(zip(res.rows.tolist(), res.cols.tolist()), (res.plan * len(query)).tolist()))
-    confidence = np.array([conf.get((i, j), 0.0) if j >= 0 else 0.0 for i, j in enumerate(assign)], np.float32)
+    Pf = res.to_scipy()
+    confidence = np.where(assign >= 0, np.asarray(Pf[np.arange(len(query)), np.maximum(assign, 0)]).ravel()
+                          * len(query), 0.0).astype(np.float32)
     similarity = np.where(match >= 0, _edge_similarity(features, struct, cfg, query, np.maximum(match, 0)), np.nan)
     ot_log = {**result.ot_log, "fgw": {"alpha": alpha, "iterations": log_iters}}
     return MatchResult(query, pool, new_ids, new_scores, match, confidence, similarity.astype(np.float32), ot_log)

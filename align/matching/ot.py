@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import ConfigError, DataError
 
-__all__ = ["OTResult", "sinkhorn", "decode"]
+__all__ = ["OTResult", "CandidateOT", "sinkhorn", "knn_sinkhorn", "edge_scores", "decode"]
 
 log = logging.getLogger(__name__)
 
@@ -283,3 +283,128 @@ def _greedy(rows, cols, w, m, n):
             match[r] = c
             taken[c] = True
     return match
+
+
+@dataclass
+class CandidateOT:
+    """Result of :func:`knn_sinkhorn`.
+
+    Attributes
+    ----------
+    result : OTResult
+        The plan on the final support (query rows x pool columns).
+    ranked : Candidates
+        Each query's top-``k`` pool rows by the score its plan row ranks by
+        (``s_ij + g_j``; the first search's order when there are no rounds).
+    first : Candidates
+        The first search (by similarity, or CSLS).
+    rounds : list of dict
+        Per solve: support size, iterations, marginal error.
+    """
+
+    result: OTResult
+    ranked: object
+    first: object
+    rounds: list
+
+
+def knn_sinkhorn(XL, XR, *, k: int, reg: float = 0.05, support_rounds: int = 1, csls: bool = False,
+                 index: str = "Flat", method: str = "sparse_log", num_iter_max: int = 2000,
+                 stop_thr: float = 1e-6, seed: int = 0, spare_column: bool = False,
+                 warn: bool = True) -> CandidateOT:
+    r"""Entropic OT between two point sets, on a candidate graph found by k-NN search.
+
+    The cost is ``1 - <x_i, y_j>`` and the marginals uniform. The first support
+    is the union of the left-to-right and right-to-left top-``k`` graphs.
+
+    **Support rounds.** The plan is :math:`P_{ij} = \exp((f_i + g_j - 1 + s_{ij})/\varepsilon)`,
+    so row ``i`` ranks the pool by ``s_ij + g_j`` and column ``j`` the queries by
+    ``s_ij + f_i``, not by ``s_ij``: a hub (close to everything) gets a low
+    potential, and a pair that is in neither raw top-``k`` can carry much of the
+    mass of the dense plan. Each round searches the top-``k`` again by those
+    scores - inner products with one more coordinate, ``[x_i, 1] . [y_j, g_j]``,
+    so the same FAISS search - adds them to the support and re-solves from the
+    previous potentials. The support only grows; each round costs two searches and
+    one solve on at most ``2 k (m + n)`` more edges, never ``m x n``.
+
+    Parameters
+    ----------
+    XL : ndarray of float32, shape (m, d)
+        Queries.
+    XR : ndarray of float32, shape (n, d)
+        Pool.
+    k : int
+        Candidates per query and per pool row in each search.
+    reg, method, num_iter_max, stop_thr, warn
+        As :func:`sinkhorn`.
+    support_rounds : int, default 1
+        Dual-guided searches after the first solve (0: the plain top-``k`` support).
+    csls : bool, default False
+        First search by CSLS (:func:`~align.matching.csls_knn`) instead of the
+        inner product. Later rounds use the potentials, which correct hubs already.
+    index : str, default "Flat"
+        FAISS index (see :func:`~align.matching.knn`).
+    spare_column : bool, default False
+        The last column of ``XL`` and ``XR`` is zero and free to be overwritten
+        during the searches (the arrays are then used in place, no copies). With
+        ``False`` the extra column is added here, as a copy.
+
+    Returns
+    -------
+    CandidateOT
+    """
+    from .candidates import csls_knn, knn
+    from .._validation import check_int
+
+    check_int("k", k, 1)
+    check_int("support_rounds", support_rounds, 0)
+    if not spare_column:
+        XL = np.hstack([np.asarray(XL, np.float32), np.zeros((len(XL), 1), np.float32)])
+        XR = np.hstack([np.asarray(XR, np.float32), np.zeros((len(XR), 1), np.float32)])
+    if XL.shape[1] != XR.shape[1]:
+        raise DataError(f"Dimension mismatch: queries have d={XL.shape[1]}, pool d={XR.shape[1]}.")
+    m, n = len(XL), len(XR)
+    d = XL.shape[1] - 1
+    kf, kb = min(k, n), min(k, m)
+    search = csls_knn if csls else knn
+    first = search(XL, XR, k=kf, index=index, seed=seed)
+    back = search(XR, XL, k=kb, index=index, seed=seed)
+    ranked = first
+    key = np.empty(0, np.int64)
+    a, b = np.full(m, 1.0 / m), np.full(n, 1.0 / n)
+    res, sim, rounds = None, np.zeros(0), []
+    for rnd in range(support_rounds + 1):
+        if rnd > 0:
+            XL[:, d], XR[:, d] = 1.0, res.g
+            ranked = knn(XL, XR, k=kf, index=index, seed=seed)
+            XL[:, d], XR[:, d] = res.f, 1.0
+            back = knn(XR, XL, k=kb, index=index, seed=seed)
+            XL[:, d] = XR[:, d] = 0.0
+        fr, fc, _ = ranked.to_edges()
+        br, bc, _ = back.to_edges()
+        new_key = np.union1d(key, np.concatenate([fr * n + fc, bc * n + br]))
+        # exact similarity on the support (CSLS scores are not symmetric); the support only
+        # grows and stays sorted, so only the new edges are computed
+        old = np.isin(new_key, key, assume_unique=True)
+        new_sim = np.empty(len(new_key))
+        new_sim[old] = sim
+        rows, cols = new_key // n, new_key % n
+        new_sim[~old] = edge_scores(XL, XR, rows[~old], cols[~old], d)
+        key, sim = new_key, new_sim
+        warm = {"init_duals": (res.f, res.g)} if res is not None and method == "sparse_log" else {}
+        res = sinkhorn(a, b, rows, cols, 1.0 - sim, reg=reg, method=method, num_iter_max=num_iter_max,
+                       stop_thr=stop_thr, warn=warn and rnd == support_rounds, **warm)
+        rounds.append({"edges": int(len(key)), "n_iter": res.log["n_iter"], "err": res.log["err"]})
+    return CandidateOT(res, ranked, first, rounds)
+
+
+def edge_scores(XL, XR, rows, cols, d=None, chunk=32768):
+    """``XL[rows[e], :d] @ XR[cols[e], :d]`` for each edge ``e``, shape (nnz,), in chunks
+    (never an (nnz, d) array at once)."""
+    rows = np.asarray(rows, np.int64)
+    cols = np.asarray(cols, np.int64)
+    d = XL.shape[1] if d is None else d
+    if len(rows) == 0:
+        return np.zeros(0, np.float64)
+    return np.concatenate([np.einsum("ij,ij->i", XL[rows[s:s + chunk], :d], XR[cols[s:s + chunk], :d])
+                           for s in range(0, len(rows), chunk)]).astype(np.float64)
