@@ -352,7 +352,7 @@ def _fused(features, struct, cfg, left_rows=None, right_rows=None, *, extra_colu
     """Concatenate weighted, normalised blocks: inner product = weighted sum of cosines.
 
     ``left_rows``/``right_rows`` select the rows (one copy, not the full set and then
-    a subset). ``extra_column`` appends a zero column, which :func:`match` fills with
+    a subset). ``extra_column`` appends a zero column, which :func:`~align.matching.knn_sinkhorn` fills with
     dual potentials to search by ``similarity + potential`` with a plain inner product.
     """
     mc = cfg.matching
@@ -395,10 +395,10 @@ def match(dataset: AlignmentDataset, cfg: Config, features: dict, struct: dict |
     the union of the left-to-right and right-to-left top-``k`` graphs, grown by
     ``matching.ot.support_rounds`` dual-guided searches
     (:func:`align.matching.knn_sinkhorn`). On DBP15K ZH-EN (names + structure,
-    k = 50) one round raised the candidate recall from 0.974 to 0.992 and
-    Hits@1 from 0.943 to 0.969.
+    k = 50) one round raised the support's recall of the true pairs from 0.974 to
+    0.992 (names weight 0.3) and Hits@1 from 0.943 to 0.969 (weight 0.5).
     """
-    from .matching import decode, edge_scores, knn, csls_knn, knn_sinkhorn
+    from .matching import csls_knn, decode, edge_scores, knn, knn_sinkhorn
 
     mc = cfg.matching
     query, pool = _query_pool(dataset)
