@@ -199,10 +199,11 @@ def _edge_similarity(features, struct, cfg, li, rj, chunk=32768):
         blocks.append((mc.feature_weight, features["left"], features["right"]))
     if mc.structure_weight > 0:
         blocks.append((mc.structure_weight, struct["left"], struct["right"]))
+    from .ot import edge_scores
+
     out = np.zeros(len(li), np.float64)
     for w, L, R in blocks:
-        for s in range(0, len(li), chunk):
-            out[s:s + chunk] += w * np.einsum("ij,ij->i", L[li[s:s + chunk]], R[rj[s:s + chunk]])
+        out += w * edge_scores(L, R, li, rj, chunk=chunk)
     return out
 
 
