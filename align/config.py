@@ -86,7 +86,7 @@ class OTConfig:
     ``support_rounds``: after a solve, search the candidates again by the score
     the plan ranks by (similarity plus the dual potential of the other side),
     add them to the support and solve again; this recovers the pairs a plain
-    top-k misses (see :func:`align.pipeline.match`).
+    top-k misses (see :func:`align.matching.knn_sinkhorn`).
     """
 
     enabled: bool = True

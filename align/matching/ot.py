@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ConfigError, DataError
+from .candidates import Candidates
 
 __all__ = ["OTResult", "CandidateOT", "sinkhorn", "knn_sinkhorn", "edge_scores", "decode"]
 
@@ -303,8 +304,8 @@ class CandidateOT:
     """
 
     result: OTResult
-    ranked: object
-    first: object
+    ranked: Candidates
+    first: Candidates
     rounds: list
 
 
@@ -353,8 +354,8 @@ def knn_sinkhorn(XL, XR, *, k: int, reg: float = 0.05, support_rounds: int = 1, 
     -------
     CandidateOT
     """
-    from .candidates import csls_knn, knn
     from .._validation import check_int
+    from .candidates import csls_knn, knn
 
     check_int("k", k, 1)
     check_int("support_rounds", support_rounds, 0)
