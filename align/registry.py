@@ -71,14 +71,13 @@ ENCODERS.register("open_clip_image", "align.perception.openclip:OpenClipImageEnc
 ENCODERS.register("open_clip_text", "align.perception.openclip:OpenClipTextEncoder")
 ENCODERS.register("precomputed", "align.perception.precomputed:PrecomputedEncoder")
 ENCODERS.register("none", "align.perception.precomputed:NoFeatures")
+ENCODERS.register("char_ngram", "align.perception.ngram:CharNgramEncoder")
+ENCODERS.register("sentence", "align.perception.sentence:SentenceEncoder")
+ENCODERS.register("concat", "align.perception.concat:ConcatEncoder")
 
 DATASET_LOADERS = Registry("dataset format")
 DATASET_LOADERS.register("folder", "align.datasets.folder:load_folder")
 DATASET_LOADERS.register("dbp15k", "align.datasets.dbp15k:load_dbp15k")
-
-ENCODERS.register("char_ngram", "align.perception.ngram:CharNgramEncoder")
-ENCODERS.register("sentence", "align.perception.sentence:SentenceEncoder")
-ENCODERS.register("concat", "align.perception.concat:ConcatEncoder")
 
 # Models: constructed with the ModelConfig fields plus ``model.options``.
 MODELS = Registry("model")
